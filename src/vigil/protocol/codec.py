@@ -52,7 +52,9 @@ def _decoder(kind: type[_T], encoding: Encoding) -> Any:
 def _decode(data: bytes, kind: type[_T], encoding: Encoding, what: str) -> _T:
     try:
         result: _T = _decoder(kind, encoding).decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    # msgspec raises RecursionError, not DecodeError, on nesting deeper than about
+    # a thousand levels, which a few kilobytes of hostile input can reach.
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
         raise ProtocolError(
             RejectCode.MALFORMED,
             f"The {what} is not valid {encoding}: {exc}.",

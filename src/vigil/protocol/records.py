@@ -18,8 +18,9 @@ TimeMs = Annotated[int, msgspec.Meta(ge=946_684_800_000, le=7_258_118_400_000)]
 Latitude = Annotated[float, msgspec.Meta(ge=-90.0, le=90.0)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180.0, le=180.0)]
 Percent = Annotated[float, msgspec.Meta(ge=0.0, le=100.0)]
+# \Z, not $: msgspec matches with re.search, where $ also matches before a final "\n".
 Serial = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+\Z")
 ]
 Sequence = Annotated[int, msgspec.Meta(ge=1, le=2**53)]
 
@@ -70,7 +71,7 @@ class Vitals(_Record, frozen=True, tag="vitals"):
     spo2_pct: Percent | None = None
     resp_rate_bpm: Annotated[float, msgspec.Meta(ge=0.0, le=100.0)] | None = None
     activity_g: Annotated[float, msgspec.Meta(ge=0.0, le=16.0)] | None = None
-    steps: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | None = None
+    steps: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
     skin_contact: bool = True
 
 

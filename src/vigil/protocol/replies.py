@@ -8,10 +8,12 @@ from enum import StrEnum
 import msgspec
 
 
-class Downlink(
-    msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
-):
-    """Settings and a message for the bracelet; an absent field changes nothing."""
+class Downlink(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Settings and a message for the bracelet; an absent field changes nothing.
+
+    Unknown fields are ignored, so a later server may send more (zones, schedules)
+    without breaking bracelets that predate them.
+    """
 
     fix_interval_s: int | None = None
     vitals_interval_s: int | None = None
