@@ -17,6 +17,7 @@ from pathlib import Path
 
 import msgspec
 
+from vigil.errors import DeviceClientError
 from vigil.protocol import (
     PROTOCOL_VERSION,
     Batch,
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
 """
 
-_RECORD_DECODER = msgspec.msgpack.Decoder(Record)  # type: ignore[var-annotated]
+_RECORD_DECODER: msgspec.msgpack.Decoder[Record] = msgspec.msgpack.Decoder(Record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,16 @@ class Outbox:
         self._db.close()
 
     def append(self, records: Iterable[Record]) -> None:
-        """Keep measured records until a batch holding them is acknowledged."""
+        """Keep measured records until a batch holding them is acknowledged.
+
+        Each record is checked against the protocol's ranges here, at the source:
+        the server refuses a batch whole, so one glitched reading sealed among
+        forty-nine good ones would cost all fifty.
+        """
+        blobs = [_checked(record) for record in records]
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO pending (record) VALUES (?)",
-                ((encode(r),) for r in records),
+                "INSERT INTO pending (record) VALUES (?)", ((b,) for b in blobs)
             )
 
     def pending_count(self) -> int:
@@ -173,6 +179,18 @@ class Outbox:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _checked(record: Record) -> bytes:
+    blob = encode(record)
+    try:
+        _RECORD_DECODER.decode(blob)
+    except msgspec.ValidationError as exc:
+        raise DeviceClientError(
+            f"A {type(record).__name__} record is out of range: {exc}.",
+            hint="Discard or correct the reading before queueing it.",
+        ) from None
+    return blob
 
 
 def _body_of(upload: bytes) -> bytes:
