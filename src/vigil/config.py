@@ -32,8 +32,9 @@ class Settings:
     """Process-wide configuration; every field has a safe default."""
 
     database_url: str = DEFAULT_DATABASE_URL
-    # A draft decree speaks of monitoring for one to two years (FIELD.md).
-    order_max_days: int = 730
+    # A draft decree speaks of monitoring for one to two years (FIELD.md); two
+    # calendar years are 731 days when they span a 29 February.
+    order_max_days: int = 731
     # 50 records of a minute each is a batch every few minutes; 1,000 records covers
     # a day's buffer flushed after an outage, in a handful of batches.
     max_records_per_batch: int = 1000
@@ -50,7 +51,7 @@ class Settings:
         """Read the settings from ``VIGIL_*`` variables."""
         return cls(
             database_url=os.environ.get("VIGIL_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            order_max_days=_int("VIGIL_ORDER_MAX_DAYS", 730, minimum=1),
+            order_max_days=_int("VIGIL_ORDER_MAX_DAYS", 731, minimum=1),
             max_records_per_batch=_int("VIGIL_MAX_RECORDS_PER_BATCH", 1000, minimum=1),
             max_batch_bytes=_int("VIGIL_MAX_BATCH_BYTES", 512 * 1024, minimum=1024),
             max_future_skew_s=_int("VIGIL_MAX_FUTURE_SKEW_S", 300),

@@ -4,7 +4,8 @@
                                to do about it
     ├── ConfigError            a setting is missing or malformed
     ├── ProtocolError          bytes from a bracelet cannot be accepted; ``code`` is the
-    │                          stable rejection code of docs/protocol.md
+    │                          stable rejection code of docs/protocol.md, ``acked_seq``
+    │                          the device's stored high-water mark where it helps
     ├── EnrolmentError         a unit, subject, order, device or assignment is refused;
     │                          ``code`` names the rule that refused it
     ├── NotFoundError          a named record does not exist
@@ -38,9 +39,12 @@ class ConfigError(VigilError):
 class ProtocolError(VigilError):
     """An uplink cannot be accepted; ``code`` is stable and machine-readable."""
 
-    def __init__(self, code: str, message: str, *, hint: str = "") -> None:
+    def __init__(
+        self, code: str, message: str, *, hint: str = "", acked_seq: int | None = None
+    ) -> None:
         super().__init__(message, hint=hint)
         self.code = code
+        self.acked_seq = acked_seq
 
 
 class EnrolmentError(VigilError):

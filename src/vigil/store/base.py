@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them the same way on SQLite and PostgreSQL.
@@ -19,3 +19,10 @@ class Base(DeclarativeBase):
     """Declarative base of all Vigil tables."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """Return a model's ``Table``, typed as one, for Core statements."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -29,9 +29,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_READ_ONLY = "vigil_read_only"
+
+
 def _begin_sqlite(conn: Any) -> None:
-    """Start every SQLite transaction with BEGIN IMMEDIATE to take the write lock."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Begin SQLite transactions taking the write lock, unless marked read-only.
+
+    A transaction that reads and then writes must hold the lock from the start:
+    upgrading a read lock later fails at once when another writer got there
+    first, and ``busy_timeout`` cannot help. Readers in WAL mode need no lock.
+    """
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -45,6 +56,11 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
     _LOGGER.debug("engine created for %s", engine.url.render_as_string())
     return engine
+
+
+def reader(engine: Engine) -> Engine:
+    """Return the engine for transactions that only read: they wait for no writer."""
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,1 @@
+"""HTTP API: FastAPI routers, authentication and error answers."""
