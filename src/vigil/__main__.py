@@ -1,0 +1,7 @@
+"""``python -m vigil`` runs the command line."""
+
+from __future__ import annotations
+
+from vigil.cli import main
+
+main()

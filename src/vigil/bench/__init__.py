@@ -1,0 +1,1 @@
+"""Benchmarks behind ``vigil bench``: each returns one JSON-ready dict."""

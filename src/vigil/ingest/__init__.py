@@ -1,0 +1,1 @@
+"""Ingestion: verify signed batches, store them durably, then acknowledge."""
