@@ -2,6 +2,9 @@
 # .tools/ when it is not on the PATH, then the locked environment into .venv/.
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
+# Trust the platform's certificate store, as pip and git do: behind a TLS-inspecting
+# proxy that is the only store that knows the proxy's authority.
+export UV_SYSTEM_CERTS ?= 1
 SRC := src tests
 
 .PHONY: demo test lint typecheck pytest setup clean
@@ -15,7 +18,7 @@ setup: .venv/.synced
 
 .tools/bin/uv:
 	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.13'
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
