@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from vigil.api.app import create_app
-from vigil.bench.fleet import FleetDevice, enrol_fleet
 from vigil.config import Settings
+from vigil.simulate.fleet import FleetDevice, enrol_fleet
 from vigil.store.migrate import upgrade
 
 ENROLLED_SINCE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)

@@ -23,14 +23,9 @@ from vigil.device import DeviceClient, HttpTransport, Outbox
 from vigil.device.client import Backoff
 from vigil.errors import DeviceClientError
 from vigil.protocol import DeviceKey, Fix, Record, Status, Vitals
+from vigil.simulate.fleet import enrol_wearer
 from vigil.store.db import make_engine, make_sessionmaker
-from vigil.store.enrolment import (
-    assign_device,
-    create_order,
-    create_subject,
-    create_unit,
-    register_device,
-)
+from vigil.store.enrolment import create_unit
 from vigil.store.migrate import upgrade
 from vigil.store.registry import Unit
 
@@ -99,32 +94,20 @@ def _enrol(
     lon: float,
     since: datetime,
 ) -> DemoWearer:
-    subject = create_subject(
+    wearer = enrol_wearer(
         session,
+        settings,
         unit_code=unit_code,
         full_name=f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
         date_of_birth=date(1975 + rng.randrange(25), 1 + rng.randrange(12), 1),
-        now=since,
-    )
-    order = create_order(
-        session,
-        settings,
-        subject_id=subject.id,
         decision_number=f"{n + 1:03d}/QĐ-CAP",
         issuing_authority=f"Công an {unit_code}",
-        kind="post_rehabilitation",
-        starts_at=since,
-        ends_at=since + timedelta(days=365),
-        now=since,
-    )
-    serial = f"VG-DEMO-{n + 1:04d}"
-    provisioned = register_device(session, serial=serial, now=since)
-    assign_device(
-        session, serial=serial, subject_id=subject.id, order_id=order.id, now=since
+        serial=f"VG-DEMO-{n + 1:04d}",
+        since=since,
     )
     return DemoWearer(
-        serial,
-        provisioned.seed_hex,
+        wearer.serial,
+        wearer.key.seed.hex(),
         lat + rng.uniform(-0.01, 0.01),
         lon + rng.uniform(-0.01, 0.01),
     )

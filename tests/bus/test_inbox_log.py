@@ -5,9 +5,9 @@ import time
 
 from fastapi.testclient import TestClient
 
-from vigil.bench.fleet import FleetDevice
 from vigil.bus import InboxLog
 from vigil.protocol import Batch, Fix, seal
+from vigil.simulate.fleet import FleetDevice
 from vigil.store.db import make_engine
 
 

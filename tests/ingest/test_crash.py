@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from tests.conftest import ENROLLED_SINCE
 
-from vigil.bench.fleet import FleetDevice
 from vigil.bench.server import ServerProcess, free_port
 from vigil.device import DeviceClient, HttpTransport, Outbox
 from vigil.device.client import Backoff
 from vigil.errors import DeviceClientError
 from vigil.protocol import Fix, Record
+from vigil.simulate.fleet import FleetDevice
 from vigil.store.inbox import InboxBatch
 from vigil.store.timeseries import FixRow
 from vigil.store.types import to_epoch_us

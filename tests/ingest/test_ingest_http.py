@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from vigil.bench.fleet import FleetDevice
 from vigil.protocol import (
     Ack,
     Batch,
@@ -26,6 +25,7 @@ from vigil.protocol import (
     encode,
     seal,
 )
+from vigil.simulate.fleet import FleetDevice
 from vigil.store.enrolment import retire_device, unassign_device
 from vigil.store.inbox import InboxBatch
 from vigil.store.timeseries import ButtonRow, FixRow, StatusRow, TamperRow, VitalsRow

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigil.bench.fleet import FleetDevice
 from vigil.protocol import Envelope, decode_reply, encode
+from vigil.simulate.fleet import FleetDevice
 
 FIELDS = [
     "v", "device", "seq", "sent_ms", "records", "kind", "t_ms", "lat", "lon",

@@ -22,9 +22,9 @@ from typing import Any
 import msgspec
 from sqlalchemy import create_engine, func, select
 
-from vigil.bench.fleet import FleetDevice, enrol_fleet
 from vigil.bench.server import ServerProcess, free_port
 from vigil.protocol import Batch, Fix, Record, Vitals, decode_reply, seal
+from vigil.simulate.fleet import FleetDevice, enrol_fleet
 from vigil.store.base import Base, table_of
 from vigil.store.migrate import upgrade
 from vigil.store.timeseries import FixRow, VitalsRow

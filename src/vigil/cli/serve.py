@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from pathlib import Path
 
@@ -38,6 +40,9 @@ def demo(
     """Seed demo data, stream reference bracelets to it and serve it."""
     from vigil.demo import seed, stream
 
+    if "VIGIL_LOG_LEVEL" not in os.environ:
+        # A line per batch would bury the demo's own output; ask for them by name.
+        logging.getLogger().setLevel(logging.WARNING)
     settings = Settings.from_env()
     folder = Path("var/demo")
     bracelets = seed(settings, folder / "bracelets.json", wearers)

@@ -1,0 +1,1 @@
+"""Stand-ins for real wearers and bracelets, speaking the real protocol."""
