@@ -47,19 +47,19 @@ class Admitted:
     received_at: datetime
 
 
-def check_size(size_bytes: int, settings: Settings) -> None:
-    """Refuse an upload larger than the configured limit."""
-    if size_bytes > settings.max_batch_bytes:
-        raise ProtocolError(
-            RejectCode.TOO_LARGE,
-            f"The upload has more than {settings.max_batch_bytes} bytes.",
-            hint="Split the records into smaller batches.",
-        )
+def too_large(settings: Settings) -> ProtocolError:
+    """Return the refusal of an upload over the size limit."""
+    return ProtocolError(
+        RejectCode.TOO_LARGE,
+        f"The upload has more than {settings.max_batch_bytes} bytes.",
+        hint="Split the records into smaller batches.",
+    )
 
 
 def open_upload(data: bytes, encoding: Encoding, settings: Settings) -> Envelope:
     """Check an upload's size and unwrap its envelope."""
-    check_size(len(data), settings)
+    if len(data) > settings.max_batch_bytes:
+        raise too_large(settings)
     return decode_envelope(data, encoding)
 
 

@@ -34,7 +34,7 @@ async def ingest(request: Request) -> Response:
     async for chunk in request.stream():
         data += chunk
         if len(data) > limit:
-            status, reply = service.reject_oversized(len(data))
+            status, reply = service.reject_too_large()
             break
     else:
         status, reply = await service.handle(bytes(data), encoding)

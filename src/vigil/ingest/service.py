@@ -15,8 +15,8 @@ from vigil.ingest.admission import (
     Admitted,
     DeviceKeyEntry,
     admit,
-    check_size,
     open_upload,
+    too_large,
 )
 from vigil.ingest.writer import BatchWriter, Stored
 from vigil.protocol import (
@@ -107,13 +107,9 @@ class IngestService:
         )
         return 200, self._ack(item, stored)
 
-    def reject_oversized(self, size_bytes: int) -> tuple[int, Reply]:
+    def reject_too_large(self) -> tuple[int, Reply]:
         """Answer an upload refused for its size before it was read whole."""
-        try:
-            check_size(size_bytes, self._settings)
-        except ProtocolError as exc:
-            return self._reject(exc)
-        raise ValueError(f"{size_bytes} bytes is within the limit")
+        return self._reject(too_large(self._settings))
 
     async def _admit(
         self, data: bytes, encoding: Encoding, received_at: datetime

@@ -78,6 +78,8 @@ class _DeviceState:
     acked_seq: int
     has_cursor: bool
     coverage: list[Coverage] = field(default_factory=list)
+    # Batches of this group accepted so far, by sequence: not in the inbox yet.
+    staged: dict[int, _New] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -87,6 +89,14 @@ class _New:
     pending: _Pending
     subjects: list[int]
     inbox_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Echo:
+    """A resend of a batch accepted earlier in the same group."""
+
+    pending: _Pending
+    original: _New
 
 
 Outcome = Stored | ProtocolError
@@ -101,10 +111,14 @@ class BatchWriter:
         on_commit: Callable[[list[Stored]], None] = lambda stored: None,
         *,
         max_group: int = 256,
+        max_queued: int = 20_000,
     ) -> None:
         self._engine = engine
         self._on_commit = on_commit
         self._max_group = max_group
+        # About a minute of the heaviest flush the store can take; beyond it a
+        # device is told to come back later rather than wait past its timeout.
+        self._max_queued = max_queued
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="ingest-writer")
 
@@ -120,15 +134,25 @@ class BatchWriter:
     def submit(self, item: Admitted) -> Future[Stored]:
         """Queue a batch; the future resolves once it is committed or refused."""
         pending = _Pending(item)
-        self._queue.put(pending)
+        if self._queue.qsize() >= self._max_queued:
+            _LOGGER.warning("ingest queue full at %s batches", self._max_queued)
+            pending.future.set_exception(_unavailable())
+        else:
+            self._queue.put(pending)
         return pending.future
 
     def _run(self) -> None:
         stopping = False
         while not stopping:
             group, stopping = self._take_group()
-            if group:
+            try:
                 self._write(group)
+            except Exception:
+                # A bug must not stop the only writer: answer and carry on.
+                _LOGGER.exception("the ingest writer failed on a group")
+                for pending in group:
+                    if not pending.future.done():
+                        pending.future.set_exception(_unavailable())
 
     def _take_group(self) -> tuple[list[_Pending], bool]:
         first = self._queue.get()
@@ -146,6 +170,8 @@ class BatchWriter:
         return group, False
 
     def _write(self, group: list[_Pending]) -> None:
+        if not group:
+            return
         try:
             with self._engine.begin() as conn:
                 outcomes = _store_group(conn, group)
@@ -191,14 +217,17 @@ def _store_group(
     devices = _load_devices(conn, group)
     outcomes: list[tuple[_Pending, Outcome]] = []
     accepted: list[_New] = []
+    echoes: list[_Echo] = []
     for pending in group:
         try:
-            decision = _decide(conn, pending, devices[pending.item.device_id])
+            decision = _decide(conn, pending, devices.get(pending.item.device_id))
         except ProtocolError as exc:
             outcomes.append((pending, exc))
             continue
         if isinstance(decision, Stored):
             outcomes.append((pending, decision))
+        elif isinstance(decision, _Echo):
+            echoes.append(decision)
         else:
             accepted.append(decision)
     if accepted:
@@ -206,11 +235,15 @@ def _store_group(
         _insert_records(conn, accepted)
         _advance_cursors(conn, accepted, devices)
     for new in accepted:
-        batch = new.pending.item.batch
-        stored = Stored(
-            new.pending.item.device_id, batch.seq, batch.seq, new.inbox_id, False
-        )
+        seq = new.pending.item.batch.seq
+        stored = Stored(new.pending.item.device_id, seq, seq, new.inbox_id, False)
         outcomes.append((new.pending, stored))
+    for echo in echoes:
+        seq = echo.pending.item.batch.seq
+        stored = Stored(
+            echo.pending.item.device_id, seq, seq, echo.original.inbox_id, True
+        )
+        outcomes.append((echo.pending, stored))
     return outcomes
 
 
@@ -247,9 +280,18 @@ def _time_span(group: list[_Pending]) -> tuple[int, int]:
     return min(times), max(times)
 
 
-def _decide(conn: Connection, pending: _Pending, device: _DeviceState) -> _New | Stored:
+def _decide(
+    conn: Connection, pending: _Pending, device: _DeviceState | None
+) -> _New | _Echo | Stored:
     """Accept a batch with its wearers, recognise a resend, or raise why not."""
     item = pending.item
+    if device is None:
+        # Devices are never deleted; a vanished one is refused, not a crash.
+        raise ProtocolError(
+            RejectCode.UNKNOWN_DEVICE,
+            "The device is no longer registered.",
+            hint="Register the device again before it uploads.",
+        )
     if device.state == "retired":
         raise ProtocolError(
             RejectCode.DEVICE_RETIRED,
@@ -257,18 +299,31 @@ def _decide(conn: Connection, pending: _Pending, device: _DeviceState) -> _New |
             hint="Return the device; a retired bracelet is not put back in service.",
         )
     if item.batch.seq <= device.acked_seq:
-        return _resent(conn, item, device.acked_seq)
+        original = device.staged.get(item.batch.seq)
+        if original is None:
+            return _resent(conn, item, device.acked_seq)
+        if original.pending.item.body != item.body:
+            raise _reused(item.batch.seq, device.acked_seq)
+        return _Echo(pending, original)
 
     times_ms = [record.t_ms for record in item.batch.records]
     now_ms = to_epoch_us(item.received_at) // 1000
     subjects = subjects_for(times_ms or [now_ms], device.coverage)
+    new = _New(pending, subjects[: len(times_ms)])
     # Later batches of this device in the same group see this one as stored.
     device.acked_seq = item.batch.seq
-    return _New(pending, subjects[: len(times_ms)])
+    device.staged[item.batch.seq] = new
+    return new
 
 
 def _resent(conn: Connection, item: Admitted, acked_seq: int) -> Stored:
-    """Answer a sequence at or below the high-water mark: a resend, or an error."""
+    """Answer a sequence at or below the high-water mark: a resend, or an error.
+
+    Known limit: this needs the original in the inbox. If retention purged it, a
+    late resend is answered ``sequence_stale`` and the device renumbers and stores
+    it again. Retention (issue 6) must keep each device's newest inbox rows; this
+    note goes when that job exists and a test pins it.
+    """
     row = conn.execute(
         select(_INBOX.c.id, _INBOX.c.body).where(
             _INBOX.c.device_id == item.device_id, _INBOX.c.seq == item.batch.seq
@@ -282,14 +337,18 @@ def _resent(conn: Connection, item: Admitted, acked_seq: int) -> Stored:
             acked_seq=acked_seq,
         )
     if bytes(row.body) != item.body:
-        raise ProtocolError(
-            RejectCode.SEQUENCE_REUSED,
-            f"Sequence {item.batch.seq} was stored with another body.",
-            hint="Renumber the batch to acked_seq + 1, sign it again and resend.",
-            acked_seq=acked_seq,
-        )
+        raise _reused(item.batch.seq, acked_seq)
     return Stored(
         item.device_id, item.batch.seq, acked_seq, int(row.id), duplicate=True
+    )
+
+
+def _reused(seq: int, acked_seq: int) -> ProtocolError:
+    return ProtocolError(
+        RejectCode.SEQUENCE_REUSED,
+        f"Sequence {seq} was stored with another body.",
+        hint="Renumber the batch to acked_seq + 1, sign it again and resend.",
+        acked_seq=acked_seq,
     )
 
 
