@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -97,3 +99,64 @@ def test_server_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
     assert len(stored_ms) == RECORDS
     assert {to_epoch_us(t) // 1000 for t in stored_ms} == {r.t_ms for r in records}
     assert batch_records == RECORDS
+
+
+UPLOADER = """
+import sys
+from vigil.device import DeviceClient, HttpTransport, Outbox
+from vigil.device.client import Backoff
+from vigil.protocol import DeviceKey
+
+serial, seed_hex, outbox_path, base_url = sys.argv[1:5]
+client = DeviceClient(
+    serial, DeviceKey.from_hex(seed_hex), Outbox(outbox_path),
+    HttpTransport(base_url), max_records_per_batch=50,
+    backoff=Backoff(base_s=0.01, cap_s=0.2),
+)
+client.upload()
+"""
+
+
+@pytest.mark.slow
+def test_bracelet_killed_mid_upload_loses_nothing_and_stores_nothing_twice(
+    tmp_path: Path, database_url: str, fleet: list[FleetDevice]
+) -> None:
+    server = ServerProcess(database_url, free_port(), tmp_path / "server.log")
+    server.start()
+    device = fleet[1]
+    outbox_path = tmp_path / "bracelet.db"
+    records = measured(RECORDS)
+    outbox = Outbox(outbox_path)
+    outbox.append(records)
+    outbox.close()
+    argv = [
+        sys.executable, "-c", UPLOADER,
+        device.serial, device.key.seed.hex(), str(outbox_path), server.base_url,
+    ]  # fmt: skip
+    rng = random.Random(3)
+    engine = create_engine(database_url)
+
+    def stored() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(FixRow)).scalar())
+
+    kills = 0
+    for point in sorted(rng.sample(range(CHUNK, RECORDS - 20 * CHUNK), 4)):
+        uploader = subprocess.Popen(argv)
+        while stored() < point and uploader.poll() is None:
+            time.sleep(0.002)
+        # Land anywhere: sealing, sending, or deleting what was acknowledged.
+        time.sleep(rng.uniform(0.0, 0.01))
+        if uploader.poll() is None:
+            uploader.kill()
+            kills += 1
+        uploader.wait()
+    assert subprocess.run(argv, timeout=120).returncode == 0
+    server.stop()
+
+    assert kills >= 3
+    assert Outbox(outbox_path).pending_count() == 0
+    with engine.connect() as conn:
+        stored_ms = conn.execute(select(FixRow.t)).scalars().all()
+    assert len(stored_ms) == RECORDS
+    assert {to_epoch_us(t) // 1000 for t in stored_ms} == {r.t_ms for r in records}
