@@ -691,3 +691,27 @@ def test_successful_steps_log_ids_and_no_personal_data(
     assert f"subject {worn.subject_id} enrolled" in messages[1]
     for personal in ("Nguyễn", "1990", "Công an", "QD-VG-1"):
         assert not any(personal in message for message in messages)
+
+
+def test_device_bringing_its_own_key_is_registered_with_it_and_no_seed(
+    session: Session,
+) -> None:
+    own = DeviceKey.generate()
+
+    provisioned = enrolment.register_device(
+        session, serial="VG-SE-1", public_key=own.public_key, now=NOW
+    )
+
+    assert provisioned.device.public_key == own.public_key
+    assert provisioned.seed_hex == ""
+
+
+def test_device_public_key_of_the_wrong_length_is_refused(session: Session) -> None:
+    before = snapshot(session)
+
+    with refused(session, "device_public_key_invalid"):
+        enrolment.register_device(
+            session, serial="VG-SE-2", public_key=b"\x01" * 31, now=NOW
+        )
+
+    assert snapshot(session) == before

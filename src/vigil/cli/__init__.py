@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from vigil.cli import bench, db, device, enrol, serve, token
+from vigil.cli import bench, db, device, enrol, serve, simulate, token
 
 app = typer.Typer(
     name="vigil",
@@ -22,6 +22,7 @@ app.add_typer(token.app, name="token", help="API tokens for integrations.")
 app.add_typer(bench.app, name="bench", help="Measure throughput; prints JSON.")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("simulate")(simulate.simulate)
 
 
 def main() -> None:

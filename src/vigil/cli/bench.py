@@ -43,3 +43,20 @@ def ingest(
             progress=lambda n: bar.advance(task, n),
         )
     _emit(result, as_json)
+
+
+@app.command("simulate")
+def simulate(
+    wearers: int = typer.Option(100_000, help="Simulated wearers."),
+    days: int = typer.Option(1, help="Simulated days."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Direct-mode simulation: a fix and a vitals record a minute per wearer."""
+    from vigil.bench import simulate as bench
+
+    with Progress(console=_ERR, transient=True) as bar:
+        task = bar.add_task("simulating wearer-days", total=wearers * days)
+        result = bench.run(
+            wearers=wearers, days=days, progress=lambda n: bar.advance(task, n)
+        )
+    _emit(result, as_json)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from vigil.config import Settings
 from vigil.errors import NotFoundError
 from vigil.protocol import DeviceKey
+from vigil.protocol.signing import PUBLIC_KEY_BYTES
 from vigil.store.refusals import (
     Refusal,
     as_utc,
@@ -219,9 +220,18 @@ def end_order_early(
 
 
 def register_device(
-    session: Session, *, serial: str, firmware: str | None = None, now: datetime
+    session: Session,
+    *,
+    serial: str,
+    firmware: str | None = None,
+    public_key: bytes | None = None,
+    now: datetime,
 ) -> ProvisionedDevice:
-    """Add a bracelet to stock with a fresh key; only its public half is kept."""
+    """Add a bracelet to stock with a fresh key; only its public half is kept.
+
+    A bracelet that made its own key pair (in a secure element, say) brings its
+    ``public_key`` instead; then there is no seed to hand out.
+    """
     if SERIAL_PATTERN.fullmatch(serial) is None:
         raise refuse(Refusal.DEVICE_SERIAL_INVALID, serial=serial)
     firmware = clean_optional_text(firmware, "firmware version", 64)
@@ -229,10 +239,12 @@ def register_device(
     if session.scalar(select(Device.id).where(Device.serial == serial)) is not None:
         raise taken
 
-    key = DeviceKey.generate()
+    key = None if public_key is not None else DeviceKey.generate()
+    if public_key is not None and len(public_key) != PUBLIC_KEY_BYTES:
+        raise refuse(Refusal.DEVICE_PUBLIC_KEY_INVALID, serial=serial)
     device = Device(
         serial=serial,
-        public_key=key.public_key,
+        public_key=public_key if key is None else key.public_key,
         state="stock",
         firmware=firmware,
         registered_at=now,
@@ -240,7 +252,9 @@ def register_device(
     with refused_on_conflict(session, taken):
         session.add(device)
     _LOGGER.info("device %s (%s) registered", device.id, device.serial)
-    return ProvisionedDevice(device=device, seed_hex=key.seed.hex())
+    return ProvisionedDevice(
+        device=device, seed_hex="" if key is None else key.seed.hex()
+    )
 
 
 def assign_device(

@@ -45,6 +45,7 @@ class Refusal(StrEnum):
     ORDER_NOT_IN_FORCE = "order_not_in_force"
     DEVICE_SERIAL_INVALID = "device_serial_invalid"
     DEVICE_SERIAL_TAKEN = "device_serial_taken"
+    DEVICE_PUBLIC_KEY_INVALID = "device_public_key_invalid"
     DEVICE_RETIRED = "device_retired"
     DEVICE_FAULTY = "device_faulty"
     DEVICE_ALREADY_ASSIGNED = "device_already_assigned"
@@ -144,6 +145,10 @@ _TEXTS: dict[Refusal, tuple[str, str]] = {
     Refusal.DEVICE_SERIAL_INVALID: (
         "The serial {serial!r} is not 1 to 64 letters, digits, '_', '.' or '-'.",
         "Use the serial printed on the bracelet's case.",
+    ),
+    Refusal.DEVICE_PUBLIC_KEY_INVALID: (
+        "The public key of {serial!r} is not a 32-byte Ed25519 key.",
+        "Send the raw 32-byte public key the bracelet exported.",
     ),
     Refusal.DEVICE_SERIAL_TAKEN: (
         "A device with serial {serial!r} is already registered.",
