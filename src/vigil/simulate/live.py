@@ -94,12 +94,13 @@ class LiveRun:
                 if due_ms <= start_ms:
                     continue
                 if due_ms > end_ms:
-                    return self._close()
+                    return self._close(flush=True)
                 if not self._wait_until(due_ms, start_ms, real0, stop):
-                    return self._close()
+                    # Stopped: what is recorded stays in the outboxes for next time.
+                    return self._close(flush=False)
                 self._minute(chunks, minute)
                 self._on_minute(due_ms)
-        return self._close()
+        return self._close(flush=True)
 
     def _chunks(
         self, day: date
@@ -156,9 +157,9 @@ class LiveRun:
             (client.serial, seq, code) for seq, code in done.dropped
         ]
 
-    def _close(self) -> LiveReport:
+    def _close(self, *, flush: bool) -> LiveReport:
         self._pool.shutdown(wait=True)
-        for client in self._clients:
+        for client in self._clients if flush else []:
             try:
                 client.upload(max_tries=3)
             except DeviceClientError:
