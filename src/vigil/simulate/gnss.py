@@ -12,11 +12,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
 from vigil.simulate.clock import MINUTES
+from vigil.simulate.fixes import FixesDay, FixSource
+from vigil.simulate.geodesy import displace
+from vigil.simulate.noise import (
+    ar1_walks,
+    hold_blocks,
+    interpolate_knots,
+    lerp,
+    normal_cdf,
+)
+from vigil.simulate.spans import span_cells
+
+__all__ = [
+    "ACCURACY_WORSE_THAN_50M_SHARE_RANGE",
+    "NO_FIX_SHARE_RANGE",
+    "OPEN_SKY_WITHIN_10M_MIN_SHARE",
+    "OUTLIER_ERROR_M",
+    "OUTLIER_UNDERSTATED_SHARE_RANGE",
+    "SIGMA_PER_ACCURACY",
+    "FixSource",
+    "FixesDay",
+    "GnssParams",
+    "observe_fixes",
+]
 
 # Shares measured by tests/simulate/test_gnss.py on the reference mix (30 % of
 # minutes indoors, urban density uniform on 0..1) with the default parameters.
@@ -41,16 +63,6 @@ _ERROR_STEP = 5
 _SOURCE_STEP = 10
 _FALLBACK_STEP = 15
 _NO_FIX = 3  # a choice beyond the three sources
-_WGS84_A_M = 6_378_137.0
-_WGS84_E2 = 6.694_379_990_14e-3
-
-
-class FixSource(IntEnum):
-    """Where a fix came from; names match the protocol's ``source`` values."""
-
-    GNSS = 0
-    WIFI = 1
-    CELL = 2
 
 
 @dataclass(frozen=True)
@@ -109,19 +121,6 @@ class GnssParams:
             used = self.indoor_gnss_share[end] + self.wifi_share[end]
             if used + self.cell_share[end] > 1.0:
                 raise ValueError("indoor GNSS, Wi-Fi and cell shares exceed 1")
-
-
-@dataclass(frozen=True)
-class FixesDay:
-    """One day of reported fixes; NaN / -1 where a field is not reported."""
-
-    has_fix: np.ndarray  # bool
-    lat: np.ndarray  # float64, degrees, NaN without a fix
-    lon: np.ndarray  # float64
-    accuracy_m: np.ndarray  # float32, 68 % radius, NaN without a fix
-    source: np.ndarray  # uint8 FixSource, meaningless without a fix
-    speed_mps: np.ndarray  # float32, GNSS fixes only
-    satellites: np.ndarray  # int8, GNSS fixes only
 
 
 def observe_fixes(
@@ -195,11 +194,13 @@ def _observe_rows(
     """Fill ``day[rows]`` for one block of wearers."""
     n = lat.shape[0]
     density = np.clip(urban_density, 0.0, 1.0).astype(np.float32, copy=False)
-    sky_knots = _ar1(rng, n, MINUTES // _SKY_STEP + 1, p.sky_tau_min, _SKY_STEP)
-    sky = _interpolate(sky_knots, _SKY_STEP, p.sky_tau_min)  # > 0: a worse sky
+    sky_knots = ar1_walks(rng, n, MINUTES // _SKY_STEP + 1, p.sky_tau_min, _SKY_STEP)
+    sky = interpolate_knots(sky_knots, _SKY_STEP, p.sky_tau_min)  # > 0: a worse sky
 
     blocked_share = np.float32(p.canyon_blocked_share) * density[:, ::_SKY_STEP] ** 2
-    blocked = _expand(_normal_cdf(sky_knots[:, :-1]) > 1.0 - blocked_share, _SKY_STEP)
+    blocked = hold_blocks(
+        normal_cdf(sky_knots[:, :-1]) > 1.0 - blocked_share, _SKY_STEP
+    )
     under_sky = ~indoor & ~blocked  # in 5-minute stretches
     not_yet, converging = _cold_start(indoor, density, rng, p)
     under_sky.reshape(-1)[not_yet] = False
@@ -228,7 +229,7 @@ def _observe_rows(
     for error_m in (east_m, north_m, accuracy):
         error_m.reshape(-1)[no_fix] = np.nan
     choice.reshape(-1)[no_fix] = 0
-    _write_position(day, rows, lat, lon, east_m, north_m)
+    displace(lat, lon, east_m, north_m, day.lat[rows], day.lon[rows])
     day.has_fix[rows] = has_fix
     day.accuracy_m[rows] = accuracy
     day.source[rows] = choice
@@ -250,19 +251,19 @@ def _source_choice(
     apply among the minutes GNSS left.
     """
     step = _SOURCE_STEP
-    pick = _normal_cdf(
-        _ar1(rng, indoor.shape[0], MINUTES // step, p.source_tau_min, step)
+    pick = normal_cdf(
+        ar1_walks(rng, indoor.shape[0], MINUTES // step, p.source_tau_min, step)
     )
     d = density[:, ::step]
-    gnss_in = _lerp(p.indoor_gnss_share, d)
-    wifi_in = gnss_in + _lerp(p.wifi_share, d)
-    cell_in = wifi_in + _lerp(p.cell_share, d)
+    gnss_in = lerp(p.indoor_gnss_share, d)
+    wifi_in = gnss_in + lerp(p.wifi_share, d)
+    cell_in = wifi_in + lerp(p.cell_share, d)
     # Both answers fit one byte: indoors in the low two bits, outdoors above.
     code = np.full(pick.shape, _NO_FIX * 5, np.uint8)
     code -= (pick < cell_in) * np.uint8(1) + (pick < wifi_in) + (pick < gnss_in)
     code -= (pick < (cell_in - gnss_in) / (1.0 - gnss_in)) * np.uint8(4)
     code -= (pick < (wifi_in - gnss_in) / (1.0 - gnss_in)) * np.uint8(4)
-    code = _expand(code, step)
+    code = hold_blocks(code, step)
     outside = np.where(under_sky, np.uint8(FixSource.GNSS), code >> 2)
     return np.where(indoor, code & 3, outside)
 
@@ -287,10 +288,10 @@ def _unit_error(
     GNSS errors wander minute by minute; a fallback fix keeps its error while
     the same access points or cell are heard, then jumps to another.
     """
-    knots = _ar1(rng, n, MINUTES // _ERROR_STEP + 1, p.error_tau_min, _ERROR_STEP)
-    unit = _interpolate(knots, _ERROR_STEP, p.error_tau_min)
+    knots = ar1_walks(rng, n, MINUTES // _ERROR_STEP + 1, p.error_tau_min, _ERROR_STEP)
+    unit = interpolate_knots(knots, _ERROR_STEP, p.error_tau_min)
     step = _FALLBACK_STEP
-    steady = _ar1(rng, n, MINUTES // step, p.fallback_tau_min, step)
+    steady = ar1_walks(rng, n, MINUTES // step, p.fallback_tau_min, step)
     block = (fallback // MINUTES) * (MINUTES // step) + fallback % MINUTES // step
     unit.reshape(-1)[fallback] = steady.reshape(-1)[block]
     return unit
@@ -325,7 +326,7 @@ def _add_multipath(
     angle = rng.uniform(0.0, 2.0 * math.pi, row.size)
     noticed = rng.random(row.size) < p.multipath_noticed_share
 
-    cell, episode = _span_cells(row, start, length)
+    cell, episode = span_cells(row, start, length)
     on_fix = gnss.reshape(-1)[cell]
     cell, episode = cell[on_fix], episode[on_fix]  # overlaps simply add up
     np.add.at(error_m[0].reshape(-1), cell, (pull_m * np.cos(angle))[episode])
@@ -361,8 +362,8 @@ def _cold_start(
     ttff_s *= np.where(hidden_min > p.ephemeris_valid_min, p.ttff_stale_factor, 1.0)
     ttff_s *= rng.lognormal(0.0, p.ttff_log_sd, row.size)
     blind_min = (ttff_s // 60).astype(np.int64)
-    not_yet, _ = _span_cells(row, col, blind_min)
-    converging, _ = _span_cells(
+    not_yet, _ = span_cells(row, col, blind_min)
+    converging, _ = span_cells(
         row, col + blind_min, np.full_like(col, p.converging_min)
     )
     return not_yet, converging
@@ -391,100 +392,6 @@ def _satellites(
     log_count = math.log(p.canyon_satellite_factor) * density[:, ::_SKY_STEP]
     log_count -= 0.2 * sky_knots[:, :-1]  # the walk that also widens accuracy
     count = np.clip(np.rint(p.satellites_open_sky * np.exp(log_count)), 8, 40)
-    used = _expand(count.astype(np.int8), _SKY_STEP)
+    used = hold_blocks(count.astype(np.int8), _SKY_STEP)
     used >>= indoor.view(np.int8)  # walls leave about half
     return np.where(gnss, used, np.int8(-1))
-
-
-def _write_position(
-    day: FixesDay,
-    rows: slice,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    east_m: np.ndarray,
-    north_m: np.ndarray,
-) -> None:
-    """Displace the true positions by the errors and write them to ``day``."""
-    # A wearer stays within tens of km in a day, so one scale per row is exact
-    # to well under a centimetre for errors of a kilometre.
-    phi = np.radians(lat[:, :1])
-    w = 1.0 - _WGS84_E2 * np.sin(phi) ** 2
-    deg_per_m_lat = w**1.5 / (math.radians(_WGS84_A_M) * (1.0 - _WGS84_E2))
-    deg_per_m_lon = np.sqrt(w) / (math.radians(_WGS84_A_M) * np.cos(phi))
-    for error_m, deg_per_m, true_deg, out in (
-        (north_m, deg_per_m_lat, lat, day.lat[rows]),
-        (east_m, deg_per_m_lon, lon, day.lon[rows]),
-    ):
-        error_m *= deg_per_m.astype(np.float32)
-        np.add(true_deg, error_m, out=out)
-    if np.abs(lat[:, 0]).max(initial=0.0) > 89.0:  # polar wearers only
-        np.clip(day.lat[rows], -90.0, 90.0, out=day.lat[rows])
-    if np.abs(lon[:, 0]).max(initial=0.0) > 179.0:  # near the antimeridian only
-        day.lon[rows] = (day.lon[rows] + 180.0) % 360.0 - 180.0
-
-
-def _ar1(
-    rng: np.random.Generator, n: int, length: int, tau_min: float, step_min: int
-) -> np.ndarray:
-    """Return (n, length) float32 stationary N(0, 1) AR(1) walks, a knot a step.
-
-    Uses x[t] = r^t (x[0] + c * sum r^-k e[k]) in blocks short enough that r^-k
-    stays far below float32 overflow, so the only loop is over a few blocks.
-    """
-    rho = math.exp(-step_min / tau_min)
-    shocks = rng.standard_normal((n, length), dtype=np.float32)
-    gain = np.float32(math.sqrt(1.0 - rho * rho))
-    block = length if rho <= 0.0 else max(1, int(30.0 / -math.log(rho)))
-    for lo in range(1, length, block):
-        hi = min(length, lo + block)
-        power = (rho ** np.arange(1, hi - lo + 1)).astype(np.float32)
-        part = shocks[:, lo:hi]
-        part *= gain / power
-        np.cumsum(part, axis=1, out=part)
-        part += shocks[:, lo - 1 : lo]
-        part *= power
-    return shocks
-
-
-def _interpolate(knots: np.ndarray, step_min: int, tau_min: float) -> np.ndarray:
-    """Return (n, MINUTES) N(0, 1) values linearly between AR(1) knots.
-
-    Interpolating loses variance between knots; each minute's weights are scaled
-    to put it back, so every minute stays N(0, 1).
-    """
-    rho = math.exp(-step_min / tau_min)
-    frac = np.arange(MINUTES) % step_min / step_min
-    scale = 1.0 / np.sqrt((1 - frac) ** 2 + frac**2 + 2 * frac * (1 - frac) * rho)
-    left = np.arange(MINUTES) // step_min
-    walk = np.take(knots, left, axis=1)
-    walk *= ((1 - frac) * scale).astype(np.float32)
-    right = np.take(knots, left + 1, axis=1)
-    right *= (frac * scale).astype(np.float32)
-    walk += right
-    return walk
-
-
-def _expand(blocks: np.ndarray, step_min: int) -> np.ndarray:
-    """Return (n, MINUTES) holding each block's value for its ``step_min`` minutes."""
-    return np.take(blocks, np.arange(MINUTES) // step_min, axis=1)
-
-
-def _normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Return Phi(x) to within 0.01 by the logistic approximation (float32)."""
-    return 1.0 / (1.0 + np.exp(np.float32(-1.702) * x))
-
-
-def _lerp(ends: tuple[float, float], density: np.ndarray) -> np.ndarray:
-    """Return the value between ``ends`` at each density (0 open, 1 canyon)."""
-    return np.float32(ends[0]) + np.float32(ends[1] - ends[0]) * density
-
-
-def _span_cells(
-    row: np.ndarray, start: np.ndarray, length: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the flat cells of each [start, start + length) within the day, and
-    which span each cell belongs to."""
-    length = np.clip(np.minimum(start + length, MINUTES) - start, 0, None)
-    span = np.repeat(np.arange(row.size), length)
-    offset = np.arange(span.size) - np.repeat(np.cumsum(length) - length, length)
-    return np.asarray(row[span] * MINUTES + start[span] + offset, np.int64), span
