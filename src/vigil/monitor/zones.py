@@ -1,0 +1,211 @@
+"""Judge one device's fixes against its zone rules and say what was found.
+
+All fixes of a device are classified against a zone at once; only the short
+loop over evidence runs in Python. Implausible jumps are flagged and left out
+of the judgement, never deleted: a flagged fix stays as evidence of the noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vigil.monitor.findings import Finding, Severity, Step
+from vigil.monitor.hysteresis import COMPLIANT, UNKNOWN, VIOLATING, Episode, episodes
+from vigil.monitor.rules import ExclusionRule, InclusionRule
+
+GNSS = 0
+# 45 m/s (160 km/h) beyond both fixes' uncertainty: no motorbike in Hanoi does it.
+MAX_SPEED_MPS = 45.0
+SPARSE_GAP_S = 120.0
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """One device's fixes in time order; ``source`` 0 is GNSS, else a fallback."""
+
+    t_ms: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    accuracy_m: np.ndarray
+    source: np.ndarray
+
+    @property
+    def gnss(self) -> np.ndarray:
+        """Which fixes came from satellites."""
+        mask: np.ndarray = self.source == GNSS
+        return mask
+
+
+def implausible_jumps(fixes: Fixes) -> np.ndarray:
+    """Flag a fix that leaves and returns too fast: a spike, not a trip."""
+    if fixes.t_ms.size < 3:
+        return np.zeros(fixes.t_ms.size, bool)
+    x = (fixes.lon - fixes.lon[0]) * 111_320.0 * np.cos(np.radians(fixes.lat[0]))
+    y = (fixes.lat - fixes.lat[0]) * 110_574.0
+    step_m = np.hypot(np.diff(x), np.diff(y))
+    slack_m = fixes.accuracy_m[:-1] + fixes.accuracy_m[1:]
+    dt_s = np.maximum(np.diff(fixes.t_ms) / 1000, 1.0)
+    too_fast = (step_m - slack_m) / dt_s > MAX_SPEED_MPS
+    spike = np.zeros(fixes.t_ms.size, bool)
+    spike[1:-1] = too_fast[:-1] & too_fast[1:]
+    return spike
+
+
+def inclusion_findings(
+    device_id: int,
+    subject_id: int,
+    fixes: Fixes,
+    rule: InclusionRule,
+    late: bool = False,
+) -> list[Finding]:
+    """Return findings for leaving an inclusion zone (during its window, if any)."""
+    distance_m = rule.zone.signed_distance_m(fixes.lat, fixes.lon)
+    evidence = np.where(
+        distance_m - fixes.accuracy_m >= rule.buffer_m, VIOLATING, UNKNOWN
+    )
+    evidence = np.where(distance_m <= fixes.accuracy_m, COMPLIANT, evidence)
+    evidence[implausible_jumps(fixes)] = UNKNOWN
+    outside = episodes(
+        fixes.t_ms, evidence, fixes.gnss, rule.open_when, rule.close_when
+    )
+    if rule.window is None:
+        found = outside
+    else:
+        windows = rule.window.intervals_ms(
+            int(fixes.t_ms[0]), int(fixes.t_ms[-1]), rule.timezone
+        )
+        found = [
+            clipped for ep in outside for w in windows if (clipped := _within(ep, w))
+        ]
+    return _findings(
+        device_id, subject_id, rule.rule, rule.kind, found, Severity.HIGH, late
+    )
+
+
+def exclusion_findings(
+    device_id: int,
+    subject_id: int,
+    fixes: Fixes,
+    rule: ExclusionRule,
+    late: bool = False,
+) -> list[Finding]:
+    """Return findings for stays in an exclusion zone, sparse crossings included."""
+    distance_m = rule.zone.signed_distance_m(fixes.lat, fixes.lon)
+    evidence = np.where(distance_m + 0.5 * fixes.accuracy_m <= 0, VIOLATING, UNKNOWN)
+    evidence = np.where(
+        distance_m - fixes.accuracy_m > rule.buffer_m, COMPLIANT, evidence
+    )
+    evidence[implausible_jumps(fixes)] = UNKNOWN
+    stays = episodes(fixes.t_ms, evidence, fixes.gnss, rule.open_when, rule.close_when)
+    stays += _crossings(fixes, evidence, rule)
+    return _findings(
+        device_id, subject_id, rule.rule, rule.kind, stays, Severity.HIGH, late
+    )
+
+
+def _within(episode: Episode, window: tuple[int, int]) -> Episode | None:
+    """Clip an episode to a window; outside when it opens is a breach at once."""
+    start, end = window
+    ep_end = episode.end_ms if episode.end_ms is not None else end
+    if ep_end <= start or episode.start_ms >= end:
+        return None
+    clipped_end = (
+        None if episode.end_ms is None and end > episode.start_ms else min(ep_end, end)
+    )
+    return Episode(
+        max(episode.start_ms, start),
+        max(episode.confirmed_ms, start),
+        clipped_end,
+        episode.fixes,
+    )
+
+
+def _crossings(
+    fixes: Fixes, evidence: np.ndarray, rule: ExclusionRule
+) -> list[Episode]:
+    """Find sparse fix pairs whose straight segment spends the dwell inside a circle."""
+    zone = rule.zone
+    if zone.polygon_lonlat or fixes.t_ms.size < 2:
+        return []
+    x, y = zone._to_xy(fixes.lat, fixes.lon)
+    gap_s = np.diff(fixes.t_ms) / 1000
+    both_out = (evidence[:-1] != VIOLATING) & (evidence[1:] != VIOLATING)
+    good = fixes.gnss[:-1] & fixes.gnss[1:] & (fixes.accuracy_m[:-1] < zone.radius_m)
+    candidates = np.flatnonzero((gap_s >= SPARSE_GAP_S) & both_out & good[: gap_s.size])
+    found = []
+    for i in candidates.tolist():
+        inside = _chord_fraction(x[i], y[i], x[i + 1], y[i + 1], zone.radius_m)
+        if inside * gap_s[i] >= rule.min_dwell_s:
+            entered = int(fixes.t_ms[i] + (1 - inside) / 2 * gap_s[i] * 1000)
+            found.append(
+                Episode(
+                    entered, int(fixes.t_ms[i + 1]), int(fixes.t_ms[i + 1]), (i, i + 1)
+                )
+            )
+    return found
+
+
+def _chord_fraction(
+    x0: float, y0: float, x1: float, y1: float, radius_m: float
+) -> float:
+    """Return the share of the segment that lies inside a circle at the origin."""
+    dx, dy = x1 - x0, y1 - y0
+    a = dx * dx + dy * dy
+    if a == 0:
+        return 1.0 if x0 * x0 + y0 * y0 <= radius_m**2 else 0.0
+    b = 2 * (x0 * dx + y0 * dy)
+    c = x0 * x0 + y0 * y0 - radius_m**2
+    disc = b * b - 4 * a * c
+    if disc <= 0:
+        return 0.0
+    root = disc**0.5
+    t0, t1 = max(0.0, (-b - root) / (2 * a)), min(1.0, (-b + root) / (2 * a))
+    return float(max(0.0, t1 - t0))
+
+
+def _findings(
+    device_id: int,
+    subject_id: int,
+    rule: str,
+    kind: str,
+    found: list[Episode],
+    severity: Severity,
+    late: bool,
+) -> list[Finding]:
+    results = []
+    for ep in found:
+        episode = f"{device_id}:{rule}:{ep.start_ms}"
+        evidence = {"fixes": list(ep.fixes), "confirmed_ms": ep.confirmed_ms}
+        results.append(
+            Finding(
+                f"{episode}:open",
+                episode,
+                kind,
+                Step.OPEN,
+                device_id,
+                subject_id,
+                rule,
+                ep.start_ms,
+                severity,
+                late,
+                evidence,
+            )
+        )
+        if ep.end_ms is not None:
+            results.append(
+                Finding(
+                    f"{episode}:clear",
+                    episode,
+                    kind,
+                    Step.CLEAR,
+                    device_id,
+                    subject_id,
+                    rule,
+                    ep.end_ms,
+                    severity,
+                    late,
+                )
+            )
+    return results
