@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from vigil.cli import bench, db, device, enrol, serve, simulate, token
+from vigil.cli import bench, db, device, enrol, evaluate, serve, simulate, token
 
 app = typer.Typer(
     name="vigil",
@@ -20,6 +20,7 @@ app.add_typer(enrol.app, name="enroll", help="Units, subjects and their orders."
 app.add_typer(device.app, name="device", help="Register, assign and retire bracelets.")
 app.add_typer(token.app, name="token", help="API tokens for integrations.")
 app.add_typer(bench.app, name="bench", help="Measure throughput; prints JSON.")
+app.add_typer(evaluate.app, name="evaluate", help="Score detectors against truth.")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("simulate")(simulate.simulate)

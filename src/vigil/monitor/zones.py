@@ -93,7 +93,10 @@ def exclusion_findings(
 ) -> list[Finding]:
     """Return findings for stays in an exclusion zone, sparse crossings included."""
     distance_m = rule.zone.signed_distance_m(fixes.lat, fixes.lon)
-    evidence = np.where(distance_m + 0.5 * fixes.accuracy_m <= 0, VIOLATING, UNKNOWN)
+    # A fix inside is evidence when it is precise enough to tell the zone from its
+    # surroundings; Wi-Fi indoors is, cell is not. GNSS is still needed to open.
+    informative = fixes.accuracy_m <= 2 * _size_m(rule)
+    evidence = np.where((distance_m <= 0) & informative, VIOLATING, UNKNOWN)
     evidence = np.where(
         distance_m - fixes.accuracy_m > rule.buffer_m, COMPLIANT, evidence
     )
@@ -103,6 +106,16 @@ def exclusion_findings(
     return _findings(
         device_id, subject_id, rule.rule, rule.kind, stays, Severity.HIGH, late
     )
+
+
+def _size_m(rule: ExclusionRule) -> float:
+    """A zone's radius, or for a polygon the distance from its centre to the edge."""
+    if rule.zone.radius_m:
+        return rule.zone.radius_m
+    centre = rule.zone.signed_distance_m(
+        np.array([rule.zone.lat]), np.array([rule.zone.lon])
+    )
+    return float(-centre[0])
 
 
 def _within(episode: Episode, window: tuple[int, int]) -> Episode | None:

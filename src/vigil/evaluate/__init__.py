@@ -1,0 +1,1 @@
+"""Score detectors against the simulator's truth: ``vigil evaluate …``."""
