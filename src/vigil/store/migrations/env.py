@@ -13,6 +13,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 # Each model module puts its tables on the metadata that autogenerate compares.
+import vigil.alerts.models
 import vigil.store.inbox
 import vigil.store.registry
 import vigil.store.timeseries  # noqa: F401
