@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from vigil.monitor.findings import Step
@@ -162,3 +164,37 @@ def test_findings_are_stable_when_the_same_fixes_are_judged_again() -> None:
     assert inclusion_findings(1, 1, fixes, ALWAYS) == inclusion_findings(
         1, 1, fixes, ALWAYS
     )
+
+
+def with_speed(fixes: Fixes, speed_mps: float) -> Fixes:
+    return dataclasses.replace(fixes, speed_mps=np.full(fixes.t_ms.size, speed_mps))
+
+
+def test_still_receiver_pulled_outside_by_multipath_opens_nothing() -> None:
+    # Ten minutes of fixes 400 m off with a good accuracy, but Doppler says still.
+    fixes = track(
+        [*at_home(range(0, 30)), *away(range(30, 40), 400.0), *at_home(range(40, 60))]
+    )
+
+    assert inclusion_findings(1, 1, with_speed(fixes, 0.1), ALWAYS) == []
+
+
+def test_leaving_home_on_the_move_still_opens_an_alert() -> None:
+    fixes = track([*at_home(range(0, 30)), *away(range(30, 90))])
+
+    assert len(opens(inclusion_findings(1, 1, with_speed(fixes, 6.0), ALWAYS))) == 1
+
+
+def test_home_just_before_the_curfew_with_lagging_evidence_is_no_breach() -> None:
+    curfew = InclusionRule("curfew", HOME, Window(22 * 60, 6 * 60))
+    # Out all evening, back at 21:59; the first fixes at home are unclear.
+    unclear = [(m, 140.0, 0.0) for m in range(22 * 60 - 1, 22 * 60 + 3)]
+    fixes = track(
+        [
+            *away(range(19 * 60, 22 * 60 - 1)),
+            *unclear,
+            *at_home(range(22 * 60 + 3, 23 * 60)),
+        ]
+    )
+
+    assert opens(inclusion_findings(1, 1, fixes, curfew)) == []

@@ -84,6 +84,7 @@ def _simulate(
                     f["lon"],
                     f["accuracy_m"],
                     f["source"],
+                    f["speed_mps"],
                 )
             )
             truth += events
@@ -116,8 +117,8 @@ def _by_wearer(
 def _alerts(
     sim: Simulation, wearer: int, arrays: tuple[np.ndarray, ...], end_ms: int
 ) -> list[Alert]:
-    t_ms, lat, lon, accuracy_m, source = arrays
-    fixes = Fixes(t_ms, lat, lon, accuracy_m.astype(np.float64), source)
+    t_ms, lat, lon, accuracy_m, source, speed_mps = arrays
+    fixes = Fixes(t_ms, lat, lon, accuracy_m.astype(np.float64), source, speed_mps)
     found: list[Alert] = []
     for key, rule in _rules(sim, wearer, fixes):
         if isinstance(rule, InclusionRule):

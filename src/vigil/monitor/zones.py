@@ -19,6 +19,11 @@ GNSS = 0
 # 45 m/s (160 km/h) beyond both fixes' uncertainty: no motorbike in Hanoi does it.
 MAX_SPEED_MPS = 45.0
 SPARSE_GAP_S = 120.0
+# Multipath moves a still receiver's position by tens of metres, hardly its Doppler
+# speed; leaving home on foot or by motorbike shows at least a slow walk.
+MOVING_MPS = 0.8
+# Beyond this gap before an exit the bracelet cannot have seen how the wearer left.
+UNSEEN_EXIT_GAP_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Fixes:
     lon: np.ndarray
     accuracy_m: np.ndarray
     source: np.ndarray
+    speed_mps: np.ndarray | None = None  # Doppler speed of GNSS fixes; NaN if none
 
     @property
     def gnss(self) -> np.ndarray:
@@ -70,14 +76,19 @@ def inclusion_findings(
     outside = episodes(
         fixes.t_ms, evidence, fixes.gnss, rule.open_when, rule.close_when
     )
+    outside = [ep for ep in outside if _left_moving(fixes, evidence, ep)]
     if rule.window is None:
         found = outside
     else:
         windows = rule.window.intervals_ms(
             int(fixes.t_ms[0]), int(fixes.t_ms[-1]), rule.timezone
         )
+        needed = rule.close_when.fixes
         found = [
-            clipped for ep in outside for w in windows if (clipped := _within(ep, w))
+            clipped
+            for ep in outside
+            for w in windows
+            if (clipped := _within(ep, w, fixes, evidence, needed))
         ]
     return _findings(
         device_id, subject_id, rule.rule, rule.kind, found, Severity.HIGH, late
@@ -118,12 +129,46 @@ def _size_m(rule: ExclusionRule) -> float:
     return float(-centre[0])
 
 
-def _within(episode: Episode, window: tuple[int, int]) -> Episode | None:
-    """Clip an episode to a window; outside when it opens is a breach at once."""
+def _left_moving(fixes: Fixes, evidence: np.ndarray, episode: Episode) -> bool:
+    """Whether the fixes show the wearer moving on the way out, or could not."""
+    if fixes.speed_mps is None:
+        return True
+    first = episode.fixes[0]
+    before = np.flatnonzero(evidence[:first] == COMPLIANT)
+    if before.size == 0:
+        return True  # the stream starts outside: nothing to see of the exit
+    last_in = int(before[-1])
+    if (fixes.t_ms[first] - fixes.t_ms[last_in]) / 1000 > UNSEEN_EXIT_GAP_S:
+        return True
+    confirmed = int(np.searchsorted(fixes.t_ms, episode.confirmed_ms, side="right"))
+    speeds = fixes.speed_mps[last_in:confirmed]
+    return bool(np.nanmax(speeds, initial=0.0) >= MOVING_MPS)
+
+
+def _within(
+    episode: Episode,
+    window: tuple[int, int],
+    fixes: Fixes,
+    evidence: np.ndarray,
+    needed: int,
+) -> Episode | None:
+    """Clip an episode to a window; outside when it opens is a breach at once.
+
+    Dated at the opening, but confirmed only by violating fixes inside the
+    window: someone who came home a minute before it opened, while the evidence
+    of their return lags, is no breach.
+    """
     start, end = window
     ep_end = episode.end_ms if episode.end_ms is not None else end
     if ep_end <= start or episode.start_ms >= end:
         return None
+    if episode.start_ms < start:
+        inside = (fixes.t_ms >= start) & (fixes.t_ms < min(ep_end, end))
+        seen = np.flatnonzero(inside & (evidence == VIOLATING))
+        if seen.size < needed:
+            return None
+        confirmed_ms = max(episode.confirmed_ms, int(fixes.t_ms[seen[needed - 1]]))
+        episode = Episode(episode.start_ms, confirmed_ms, episode.end_ms, episode.fixes)
     clipped_end = (
         None if episode.end_ms is None and end > episode.start_ms else min(ep_end, end)
     )
