@@ -198,3 +198,15 @@ def test_home_just_before_the_curfew_with_lagging_evidence_is_no_breach() -> Non
     )
 
     assert opens(inclusion_findings(1, 1, fixes, curfew)) == []
+
+
+def test_staying_out_longer_than_multipath_lasts_is_an_exit_without_seen_motion() -> (
+    None
+):
+    fixes = track([*at_home(range(0, 30)), *away(range(30, 90), 400.0)])
+
+    found = opens(inclusion_findings(1, 1, with_speed(fixes, 0.0), ALWAYS))
+
+    assert len(found) == 1
+    assert found[0].at_ms == T0_MS + 30 * 60_000  # type: ignore[attr-defined]
+    assert found[0].evidence["confirmed_ms"] >= T0_MS + 50 * 60_000  # type: ignore[attr-defined]

@@ -24,6 +24,9 @@ SPARSE_GAP_S = 120.0
 MOVING_MPS = 0.8
 # Beyond this gap before an exit the bracelet cannot have seen how the wearer left.
 UNSEEN_EXIT_GAP_S = 600.0
+# Multipath holds a fix off for at most about 15 minutes; evidence that lasts
+# longer needs no proof of motion.
+OUTLASTS_MULTIPATH_S = 1_200.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def inclusion_findings(
     outside = episodes(
         fixes.t_ms, evidence, fixes.gnss, rule.open_when, rule.close_when
     )
-    outside = [ep for ep in outside if _left_moving(fixes, evidence, ep)]
+    outside = [ok for ep in outside if (ok := _plausible_exit(fixes, evidence, ep))]
     if rule.window is None:
         found = outside
     else:
@@ -127,6 +130,28 @@ def _size_m(rule: ExclusionRule) -> float:
         np.array([rule.zone.lat]), np.array([rule.zone.lon])
     )
     return float(-centre[0])
+
+
+def _plausible_exit(
+    fixes: Fixes, evidence: np.ndarray, episode: Episode
+) -> Episode | None:
+    """Keep an exit seen moving, or one that outlasts any multipath; drop the rest.
+
+    An exit without motion is confirmed only once its evidence has lasted longer
+    than multipath can hold a fix off.
+    """
+    if _left_moving(fixes, evidence, episode):
+        return episode
+    violating = np.flatnonzero(evidence == VIOLATING)
+    late_enough = (
+        fixes.t_ms[violating] >= episode.start_ms + OUTLASTS_MULTIPATH_S * 1000
+    )
+    if episode.end_ms is not None:
+        late_enough &= fixes.t_ms[violating] < episode.end_ms
+    if not late_enough.any():
+        return None
+    confirmed_ms = max(episode.confirmed_ms, int(fixes.t_ms[violating[late_enough][0]]))
+    return Episode(episode.start_ms, confirmed_ms, episode.end_ms, episode.fixes)
 
 
 def _left_moving(fixes: Fixes, evidence: np.ndarray, episode: Episode) -> bool:
