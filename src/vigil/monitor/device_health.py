@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.monitor.findings import Finding, Severity, Step
+from vigil.monitor.findings import Finding, Severity, episode_findings
 
 MINUTE_MS = 60_000
 _AT_ONCE = {
@@ -196,33 +196,6 @@ def _open_and_clear(
     severity: Severity,
     evidence: Mapping[str, object],
 ) -> list[Finding]:
-    episode = f"{who.device_id}:{rule}:{start_ms}"
-    found = [
-        Finding(
-            f"{episode}:open",
-            episode,
-            kind,
-            Step.OPEN,
-            who.device_id,
-            who.subject_id,
-            rule,
-            start_ms,
-            severity,
-            evidence=dict(evidence),
-        )
-    ]
-    if end_ms is not None:
-        found.append(
-            Finding(
-                f"{episode}:clear",
-                episode,
-                kind,
-                Step.CLEAR,
-                who.device_id,
-                who.subject_id,
-                rule,
-                end_ms,
-                severity,
-            )
-        )
-    return found
+    return episode_findings(
+        who.device_id, who.subject_id, kind, rule, start_ms, end_ms, severity, evidence
+    )

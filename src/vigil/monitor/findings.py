@@ -8,6 +8,7 @@ which the alert book applies once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -45,3 +46,49 @@ class Finding:
     severity: Severity
     late: bool = False  # the records arrived long after their time
     evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def episode_findings(
+    device_id: int,
+    subject_id: int,
+    kind: str,
+    rule: str,
+    start_ms: int,
+    end_ms: int | None,
+    severity: Severity,
+    evidence: Mapping[str, Any] | None = None,
+    late: bool = False,
+) -> list[Finding]:
+    """Return the OPEN finding of an episode, and its CLEAR when it has ended."""
+    episode = f"{device_id}:{rule}:{start_ms}"
+    found = [
+        Finding(
+            f"{episode}:open",
+            episode,
+            kind,
+            Step.OPEN,
+            device_id,
+            subject_id,
+            rule,
+            start_ms,
+            severity,
+            late,
+            dict(evidence or {}),
+        )
+    ]
+    if end_ms is not None:
+        found.append(
+            Finding(
+                f"{episode}:clear",
+                episode,
+                kind,
+                Step.CLEAR,
+                device_id,
+                subject_id,
+                rule,
+                end_ms,
+                severity,
+                late,
+            )
+        )
+    return found

@@ -22,7 +22,7 @@ class Zone:
 
     def signed_distance_m(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Return metres from each point to the edge: positive outside, negative in."""
-        x, y = self._to_xy(lat, lon)
+        x, y = self.to_xy(lat, lon)
         if not self.polygon_lonlat:
             distance: np.ndarray = np.hypot(x, y) - self.radius_m
             return distance
@@ -31,7 +31,7 @@ class Zone:
         inside = shapely.contains_xy(polygon, x, y)
         return np.where(inside, -edge_m, edge_m)
 
-    def _to_xy(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def to_xy(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project into metres around the zone: exact to centimetres at this scale."""
         per_deg_lon = 111_320.0 * math.cos(math.radians(self.lat))
         return (lon - self.lon) * per_deg_lon, (lat - self.lat) * METRES_PER_DEG_LAT
@@ -39,5 +39,5 @@ class Zone:
     def _polygon(self) -> shapely.Polygon:
         lon = np.array([p[0] for p in self.polygon_lonlat])
         lat = np.array([p[1] for p in self.polygon_lonlat])
-        x, y = self._to_xy(lat, lon)
+        x, y = self.to_xy(lat, lon)
         return shapely.Polygon(np.column_stack([x, y]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.monitor.findings import Finding, Severity, Step
+from vigil.monitor.findings import Finding, Severity, episode_findings
 from vigil.monitor.hysteresis import COMPLIANT, UNKNOWN, VIOLATING, Episode, episodes
 from vigil.monitor.rules import ExclusionRule, InclusionRule
 
@@ -212,7 +212,7 @@ def _crossings(
     zone = rule.zone
     if zone.polygon_lonlat or fixes.t_ms.size < 2:
         return []
-    x, y = zone._to_xy(fixes.lat, fixes.lon)
+    x, y = zone.to_xy(fixes.lat, fixes.lon)
     gap_s = np.diff(fixes.t_ms) / 1000
     both_out = (evidence[:-1] != VIOLATING) & (evidence[1:] != VIOLATING)
     good = fixes.gnss[:-1] & fixes.gnss[1:] & (fixes.accuracy_m[:-1] < zone.radius_m)
@@ -257,38 +257,18 @@ def _findings(
     severity: Severity,
     late: bool,
 ) -> list[Finding]:
-    results = []
-    for ep in found:
-        episode = f"{device_id}:{rule}:{ep.start_ms}"
-        evidence = {"fixes": list(ep.fixes), "confirmed_ms": ep.confirmed_ms}
-        results.append(
-            Finding(
-                f"{episode}:open",
-                episode,
-                kind,
-                Step.OPEN,
-                device_id,
-                subject_id,
-                rule,
-                ep.start_ms,
-                severity,
-                late,
-                evidence,
-            )
+    return [
+        finding
+        for ep in found
+        for finding in episode_findings(
+            device_id,
+            subject_id,
+            kind,
+            rule,
+            ep.start_ms,
+            ep.end_ms,
+            severity,
+            {"fixes": list(ep.fixes), "confirmed_ms": ep.confirmed_ms},
+            late,
         )
-        if ep.end_ms is not None:
-            results.append(
-                Finding(
-                    f"{episode}:clear",
-                    episode,
-                    kind,
-                    Step.CLEAR,
-                    device_id,
-                    subject_id,
-                    rule,
-                    ep.end_ms,
-                    severity,
-                    late,
-                )
-            )
-    return results
+    ]
