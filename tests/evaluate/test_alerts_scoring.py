@@ -49,3 +49,6 @@ def test_a_small_simulated_run_is_scored_end_to_end() -> None:
     assert scored["wearer_days"] == 240
     assert scored["alerts"] >= scored["true_alerts"] >= 0
     assert 0.0 <= scored["false_alerts_per_wearer_day"] < 0.2
+    device = scored["device"]
+    assert device["battery_deaths"] >= 0
+    assert set(device) >= {"tamper_precision", "tamper_recall", "sos_recall"}

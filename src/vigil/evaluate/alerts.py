@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from vigil.evaluate.device import DeviceRecords, score_device
 from vigil.monitor.findings import Finding, Step
 from vigil.monitor.geometry import Zone
 from vigil.monitor.rules import ExclusionRule, InclusionRule, Window
@@ -59,14 +60,20 @@ def run(
     sim = Simulation(
         SimulationConfig(wearers=wearers, start=start, days=days, seed=seed)
     )
-    fixes, truth = _simulate(sim, truth_path, progress)
+    device = DeviceRecords()
+    fixes, truth = _simulate(sim, truth_path, progress, device)
     end_ms = max(int(t[-1]) for t, *_ in fixes.values()) if fixes else 0
     alerts = [a for w, f in fixes.items() for a in _alerts(sim, w, f, end_ms)]
-    return _score(alerts, truth, fixes, wearers * days)
+    scored = _score(alerts, truth, fixes, wearers * days)
+    scored["device"] = score_device(device, truth, end_ms)
+    return scored
 
 
 def _simulate(
-    sim: Simulation, truth_path: Path | None, progress: Callable[[int], None] | None
+    sim: Simulation,
+    truth_path: Path | None,
+    progress: Callable[[int], None] | None,
+    device: DeviceRecords | None = None,
 ) -> tuple[dict[int, tuple[np.ndarray, ...]], list[TruthEvent]]:
     serials = [serial_of(i) for i in range(sim.config.wearers)]
     writer = TruthWriter(truth_path, serials) if truth_path else None
@@ -88,6 +95,8 @@ def _simulate(
                 )
             )
             truth += events
+            if device is not None:
+                device.add(chunk)
             if progress is not None:
                 progress(int(chunk.wearers.size))
     truth += sim.finish()
