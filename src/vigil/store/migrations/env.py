@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 import vigil.alerts.models
 import vigil.store.inbox
 import vigil.store.registry
+import vigil.store.rules
 import vigil.store.timeseries  # noqa: F401
 from vigil.config import Settings
 from vigil.errors import StoreUnavailableError
