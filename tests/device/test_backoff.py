@@ -29,3 +29,10 @@ def test_reset_starts_again_from_the_base() -> None:
     backoff.reset()
 
     assert backoff.next_delay_s() <= 1.0
+
+
+def test_a_bracelet_retrying_for_weeks_keeps_waiting_at_the_cap() -> None:
+    backoff = Backoff(base_s=1.0, cap_s=300.0, rng=random.Random(4))
+    backoff.attempt = 5_000  # far past where 2.0**n overflows a float
+
+    assert 0.0 <= backoff.next_delay_s() <= 300.0

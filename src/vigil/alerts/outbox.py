@@ -25,6 +25,7 @@ from vigil.alerts.channels import Channel, Outgoing
 from vigil.alerts.errors import DeliveryError
 from vigil.alerts.models import Alert, Notification
 from vigil.alerts.routing import Route
+from vigil.retry import full_jitter_s
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -95,8 +96,7 @@ class Backoff:
 
     def delay_s(self, attempts: int, rng: random.Random) -> float:
         """Return the wait before the next try after ``attempts`` failed ones."""
-        ceiling = min(self.cap_s, self.base_s * 2 ** min(attempts - 1, 30))
-        return rng.uniform(0.0, ceiling)
+        return full_jitter_s(attempts - 1, self.base_s, self.cap_s, rng)
 
 
 class OutboxWorker:

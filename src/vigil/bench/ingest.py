@@ -23,7 +23,7 @@ import msgspec
 from sqlalchemy import create_engine, func, select
 
 from vigil.bench.server import ServerProcess, free_port
-from vigil.protocol import Batch, Fix, Record, Vitals, decode_reply, seal
+from vigil.protocol import Ack, Batch, Fix, Record, Vitals, decode_reply, seal
 from vigil.simulate.fleet import FleetDevice, enrol_fleet
 from vigil.store.base import Base, table_of
 from vigil.store.migrate import upgrade
@@ -122,7 +122,7 @@ def _send(
                 response = conn.getresponse()
                 reply = decode_reply(response.read())
                 latencies[n].append(time.perf_counter() - sent)
-                if reply.__class__.__name__ != "Ack":
+                if not isinstance(reply, Ack):
                     failures.append(repr(reply))
                     return
                 if progress is not None:

@@ -12,6 +12,7 @@ from vigil.device.queue import Outbox, Sealed
 from vigil.device.transport import Transport, TransportError
 from vigil.errors import DeviceClientError
 from vigil.protocol import Ack, DeviceKey, Downlink, Record, Reject, RejectCode
+from vigil.retry import full_jitter_s
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -21,11 +22,7 @@ _SETTINGS = ("fix_interval_s", "vitals_interval_s", "upload_interval_s")
 
 @dataclass(slots=True)
 class Backoff:
-    """Exponential backoff with full jitter: wait ``uniform(0, min(cap, base·2ⁿ))``.
-
-    Full jitter spreads a fleet's retries after an outage, so a hundred thousand
-    bracelets coming back do not arrive in the same second.
-    """
+    """Exponential backoff with full jitter, counting this device's failed tries."""
 
     base_s: float = 1.0
     cap_s: float = 300.0
@@ -34,9 +31,9 @@ class Backoff:
 
     def next_delay_s(self) -> float:
         """Return how long to wait before the next try, and count the try."""
-        ceiling = min(self.cap_s, self.base_s * 2.0**self.attempt)
+        delay_s = full_jitter_s(self.attempt, self.base_s, self.cap_s, self.rng)
         self.attempt += 1
-        return self.rng.uniform(0.0, ceiling)
+        return delay_s
 
     def reset(self) -> None:
         """Start again from the shortest wait after a success."""

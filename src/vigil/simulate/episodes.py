@@ -82,14 +82,15 @@ class EpisodeTracker:
         self, day_start_ms: int, wearers: set[int], continued: set[tuple[int, int]]
     ) -> Iterator[TruthEvent]:
         """Close held episodes of these wearers that did not go on past midnight."""
-        for key in [k for k in self.open if k[0] in wearers and k not in continued]:
-            if key in self.open and not self._still_open_today(key, day_start_ms):
-                start_ms, info = self.open.pop(key)
-                yield TruthEvent(self.kind, (key[0],), start_ms, day_start_ms, info)
-
-    def _still_open_today(self, key: tuple[int, int], day_start_ms: int) -> bool:
-        start_ms, _ = self.open[key]
-        return start_ms >= day_start_ms
+        # Runs opened today are held for tomorrow; those from before ended at 00:00.
+        stale = [
+            key
+            for key, (start_ms, _) in self.open.items()
+            if key[0] in wearers and key not in continued and start_ms < day_start_ms
+        ]
+        for key in stale:
+            start_ms, info = self.open.pop(key)
+            yield TruthEvent(self.kind, (key[0],), start_ms, day_start_ms, info)
 
     def finish(self, end_ms: int) -> Iterator[TruthEvent]:
         """Close every held episode at the end of the simulation."""

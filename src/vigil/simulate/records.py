@@ -51,6 +51,12 @@ def device_times_ms(chunk: ChunkDay) -> np.ndarray:
     return times
 
 
+def _device_ms(chunk: ChunkDay, row: int, minute: int) -> int:
+    """Return one minute's time as wearer ``row``'s device clock reads it."""
+    offset_ms = int(chunk.hardware.clock_offset_ms[row])
+    return int(chunk.day_start_ms + MINUTE_MS * minute + offset_ms)
+
+
 def columns(chunk: ChunkDay) -> list[Columns]:
     """Return the chunk's fixes, vitals and status records as columns."""
     times = device_times_ms(chunk)
@@ -107,7 +113,7 @@ def minute_records(
     hardware = chunk.hardware
     if not hardware.powered[row, minute]:
         return []
-    t_ms = int(chunk.day_start_ms + MINUTE_MS * minute + hardware.clock_offset_ms[row])
+    t_ms = _device_ms(chunk, row, minute)
     records: list[Record] = []
     fixes = chunk.fixes
     if fixes.has_fix[row, minute] and not hardware.shielded[row, minute]:
@@ -167,14 +173,13 @@ def _reading(values: np.ndarray, row: int, minute: int) -> float | None:
 def event_records(chunk: ChunkDay) -> dict[tuple[int, int], list[Record]]:
     """Return tamper and button records by (row, minute) of the chunk."""
     found: dict[tuple[int, int], list[Record]] = {}
-    offset = chunk.hardware.clock_offset_ms
     for row, minute, kind, cleared in chunk.hardware.tamper:
-        t_ms = int(chunk.day_start_ms + MINUTE_MS * minute + offset[row])
+        t_ms = _device_ms(chunk, row, minute)
         found.setdefault((row, minute), []).append(
             Tamper(t_ms=t_ms, tamper=kind, cleared=cleared)  # type: ignore[arg-type]
         )
     for row, minute, event in chunk.hardware.buttons:
-        t_ms = int(chunk.day_start_ms + MINUTE_MS * minute + offset[row])
+        t_ms = _device_ms(chunk, row, minute)
         found.setdefault((row, minute), []).append(
             Event(t_ms=t_ms, event=event)  # type: ignore[arg-type]
         )
